@@ -13,7 +13,11 @@ const ok: Reply = { status: 200, json: { access_tokens: [], has_more: false } }
 const issued: Reply = { status: 201, json: { access_token: "issued-secret" } }
 
 /** Forks `effect`, moves the clock to each instant in turn and reports how many requests were sent by then. */
-const attemptsAt = <A>(effect: Effect.Effect<A, S2Error>, sent: ReadonlyArray<Sent>, instants: ReadonlyArray<number>) =>
+const attemptsAt = <A, R>(
+  effect: Effect.Effect<A, S2Error, R>,
+  sent: ReadonlyArray<Sent>,
+  instants: ReadonlyArray<number>
+) =>
   Effect.gen(function* () {
     const fiber = yield* Effect.fork(effect)
     const counts: Array<number> = []

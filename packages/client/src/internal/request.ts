@@ -162,7 +162,8 @@ const readBody = (
 ): Effect.Effect<Body, HttpClientError.ResponseError> =>
   Effect.map(
     Stream.runFoldWhile(
-      response.stream,
+      // A response without a body (204) reads as empty.
+      Stream.catchAll(response.stream, (error) => (error.reason === "EmptyBody" ? Stream.empty : Stream.fail(error))),
       { chunks: [] as Array<Uint8Array>, size: 0 },
       (acc) => acc.size <= MAX_BODY_BYTES,
       (acc, chunk) => {
