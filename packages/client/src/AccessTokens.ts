@@ -13,7 +13,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { APIError, type S2Error } from "./Errors.js"
-import { encodeInput, execute, type RequestOptions } from "./internal/request.js"
+import { encodeInput, execute, type RequestOptions, targetBeforeSending } from "./internal/request.js"
 import {
   type AccessTokenInfo,
   IssueAccessTokenRequest,
@@ -22,7 +22,7 @@ import {
   ListAccessTokensResponse,
   RevokeAccessTokenRequest
 } from "./Models.js"
-import type { S2Config } from "./S2Config.js"
+import { S2Config } from "./S2Config.js"
 
 export type {
   /** @since 0.1.0 */
@@ -144,13 +144,14 @@ export const listAllAccessTokens = (
         const last = accessTokens.at(-1)
         if (!hasMore) return Effect.succeed([Chunk.unsafeFromArray(accessTokens), Option.none()] as const)
         if (last === undefined) {
-          return Effect.fail(
-            new APIError({
-              method: "GET",
-              path: PATH,
-              status: 200,
-              detail: "the service said it has more access tokens but sent an empty page"
-            })
+          return Effect.flatMap(S2Config, (config) =>
+            Effect.fail(
+              new APIError({
+                ...targetBeforeSending(config.accountEndpoint, HttpClientRequest.get(PATH)),
+                status: 200,
+                detail: "the service said it has more access tokens but sent an empty page"
+              })
+            )
           )
         }
         return Effect.succeed([Chunk.unsafeFromArray(accessTokens), Option.some(last.id)] as const)

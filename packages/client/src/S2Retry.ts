@@ -46,7 +46,8 @@ export interface BackoffOptions {
  * @category constructors
  */
 export const backoff = (options: BackoffOptions = {}): Policy => {
-  const maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 3))
+  const attempts = options.maxAttempts ?? 3
+  const maxAttempts = Number.isFinite(attempts) ? Math.max(1, Math.floor(attempts)) : 3
   const minBase = Duration.toMillis(options.minBaseDelay ?? Duration.millis(100))
   const maxBase = Duration.toMillis(options.maxBaseDelay ?? Duration.seconds(1))
   const maxRetryAfter = Duration.toMillis(options.maxRetryAfter ?? Duration.seconds(20))

@@ -90,6 +90,13 @@ describe("input validation happens before any request", () => {
     )
   })
 
+  it.effect("a call refuses a timeout that is not a positive duration", () => {
+    const fake = configLayer([emptyPage])
+    return refused(AccessTokens.listAccessTokens({}, { timeout: "0 millis" }), fake.sent, "timeout", "positive").pipe(
+      Effect.provide(fake.layer)
+    )
+  })
+
   it.effect("issue refuses an invalid date", () => {
     const fake = configLayer([{ status: 201, json: { access_token: "x" } }])
     return refused(
@@ -305,6 +312,7 @@ describe("listAllAccessTokens", () => {
     return Effect.gen(function* () {
       const error = yield* Effect.flip(Stream.runDrain(AccessTokens.listAllAccessTokens()))
       assert.instanceOf(error, APIError)
+      assert.strictEqual((error as APIError).path, "/v1/access-tokens")
       assert.strictEqual(fake.sent.length, 1)
     }).pipe(Effect.provide(fake.layer))
   })

@@ -16,7 +16,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { APIError, ErrorResponse, RetryableError, type S2Error } from "../Errors.js"
 import { ErrorInfo } from "../Models.js"
-import { S2Config } from "../S2Config.js"
+import { S2Config, type S2ConfigService } from "../S2Config.js"
 import * as S2Retry from "../S2Retry.js"
 
 /**
@@ -272,6 +272,27 @@ const successOf = <A>(
   )
 }
 
+/** A per-call timeout must be a positive duration; anything else is refused before sending. */
+const timeoutOption = (
+  config: S2ConfigService,
+  request: HttpClientRequest.HttpClientRequest,
+  input: Duration.DurationInput
+): Effect.Effect<Duration.Duration, ErrorResponse> =>
+  Option.match(Option.filter(Duration.decodeUnknown(input), Duration.greaterThan(Duration.zero)), {
+    onSome: Effect.succeed,
+    onNone: () =>
+      Effect.fail(
+        new ErrorResponse({
+          ...targetBeforeSending(config.accountEndpoint, request),
+          origin: "client",
+          status: 0,
+          code: "invalid_argument",
+          detail: "must be a positive duration",
+          field: "timeout"
+        })
+      )
+  })
+
 /**
  * Runs one S2 call: validation has happened; this sends it, with the configured timeout and retries,
  * inside a span named after the operation.
@@ -280,7 +301,8 @@ export const execute = <A>(call: Call<A>, options: RequestOptions = {}): Effect.
   Effect.gen(function* () {
     const config = yield* S2Config
     const built = yield* call.request
-    const timeout = options.timeout === undefined ? config.timeout : Duration.decode(options.timeout)
+    const timeout =
+      options.timeout === undefined ? config.timeout : yield* timeoutOption(config, built, options.timeout)
     const policy = options.retry ?? (call.idempotent ? config.retry : S2Retry.noSideEffects(config.retry))
     const request =
       options.headers === undefined ? built : HttpClientRequest.setHeaders(built, Headers.fromInput(options.headers))
