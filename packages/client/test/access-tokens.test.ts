@@ -7,7 +7,7 @@ import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as AccessTokens from "../src/AccessTokens.js"
 import { APIError, ErrorResponse } from "../src/Errors.js"
-import type { IssueAccessTokenRequest, ListAccessTokensRequest } from "../src/Models.js"
+import { type IssueAccessTokenRequest, type ListAccessTokensRequest, Operation } from "../src/Models.js"
 import { S2Client } from "../src/S2Client.js"
 import { configLayer, type Reply, type Sent } from "./fake.js"
 
@@ -206,6 +206,18 @@ describe("wire format", () => {
 })
 
 describe("decoding", () => {
+  it("Operation knows every operation name S2 defines", () => {
+    const names = [
+      ...["list-basins", "create-basin", "delete-basin", "reconfigure-basin", "get-basin-config"],
+      ...["issue-access-token", "revoke-access-token", "list-access-tokens"],
+      ...["list-streams", "create-stream", "delete-stream", "get-stream-config", "reconfigure-stream"],
+      ...["check-tail", "append", "read", "trim", "fence"],
+      ...["account-metrics", "basin-metrics", "stream-metrics"],
+      ...["list-locations", "get-default-location", "set-default-location"]
+    ]
+    assert.sameMembers([...Operation.literals], names)
+  })
+
   it.effect("list decodes camelCase, dates, and ignores unknown fields", () => {
     const fake = configLayer([
       {

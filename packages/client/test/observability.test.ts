@@ -85,6 +85,7 @@ describe("spans", () => {
       const [list, issue, revoke] = ours
       assert.strictEqual(list?.attributes.get("s2.prefix"), "svc/")
       assert.strictEqual(list?.attributes.get("s2.limit"), 5)
+      assert.isFalse(list?.attributes.has("s2.start_after"))
       assert.strictEqual(list?.attributes.get("http.response.status_code"), 200)
       assert.strictEqual(list?.attributes.get("s2.attempts"), 1)
       assert.strictEqual(issue?.attributes.get("s2.access_token.id"), "svc/a")

@@ -367,7 +367,13 @@ export const execute = <A>(call: Call<A>, options: RequestOptions = {}): Effect.
       ),
       Effect.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("s2.attempts", attempts)))
     )
-  }).pipe(Effect.withSpan(call.span, { kind: "client", attributes: call.attributes }))
+  }).pipe(
+    Effect.withSpan(call.span, {
+      kind: "client",
+      // Options the caller left out are not attributes at all.
+      attributes: Object.fromEntries(Object.entries(call.attributes).filter(([, value]) => value !== undefined))
+    })
+  )
 
 /**
  * Validates an operation's input against its Schema and encodes it for the wire. A broken rule is an
