@@ -3,6 +3,7 @@
 // biome-ignore-all format: the examples keep their documented formatting
 // biome-ignore-all lint/suspicious/noConsole: the examples log their result
 // biome-ignore-all lint/complexity/useLiteralKeys: the examples read the environment as documented
+// biome-ignore-all lint/correctness/noUnusedVariables: one example leaves its result unused
 import { S2 } from "@effect-s2/client/promise";
 import { S2Core } from "@effect-s2/client/promise/core.js";
 import { accessTokensIssueAccessToken } from "@effect-s2/client/promise/funcs/accessTokensIssueAccessToken.js";
