@@ -144,6 +144,29 @@ describe("close()", () => {
   })
 })
 
+describe("timeoutMs", () => {
+  it("0 or less sets no time limit on an attempt", async () => {
+    const before = timers()
+    const { calls, fetch } = makeFetch([{ hang: true }])
+    const s2 = new S2({ bearerAuth: TOKEN, serverURL: SERVER_URL, fetch, timeoutMs: 5 })
+    const controller = new AbortController()
+    let settled = false
+    const pending = s2.accessTokens.listAccessTokens({}, { timeoutMs: 0, fetchOptions: { signal: controller.signal } })
+    pending.then(
+      () => (settled = true),
+      () => (settled = true)
+    )
+    await until(() => calls.length === 1)
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    // Still waiting, long after the client-wide 5 ms, and without a timer of its own.
+    expect(settled).toBe(false)
+    expect(timers()).toBeLessThanOrEqual(before)
+    controller.abort()
+    await expect(pending).rejects.toMatchObject({ name: "AbortError" })
+    await s2.close()
+  })
+})
+
 describe("retries", () => {
   const fast = {
     strategy: "backoff",
