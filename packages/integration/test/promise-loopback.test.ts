@@ -7,6 +7,7 @@ import {
   S2,
   S2Core
 } from "@effect-s2/client/promise"
+import { accessTokensListAllAccessTokens } from "@effect-s2/client/promise/funcs/accessTokensListAllAccessTokens.js"
 import { Fault, makeLoopback, type S2TestServerService } from "@effect-s2/testing"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -101,6 +102,14 @@ describe("the Promise client on loopback", () => {
       listed.push(token.id)
     }
     expect(listed).toEqual(ids)
+
+    const core = new S2Core({ bearerAuth: Redacted.value(server.rootToken), serverURL: server.url })
+    const fromCore: Array<string> = []
+    for await (const token of accessTokensListAllAccessTokens(core, { prefix: "page/", startAfter: "page/b" })) {
+      fromCore.push(token.id)
+    }
+    await core.close()
+    expect(fromCore).toEqual(["page/c", "page/d", "page/e"])
     for (const id of ids) await s2.accessTokens.revokeAccessToken({ id })
   })
 
