@@ -168,10 +168,11 @@ export const makeLoopback = (
 ): Effect.Effect<S2TestServerService, HttpServerError.ServeError, Scope.Scope> =>
   Effect.gen(function* () {
     const core = Server.makeCore({ rootToken: rootTokenOf(options) })
-    const server = yield* NodeHttpServer.make(() => Http.createServer(), {
-      host: "127.0.0.1",
-      port: options.port ?? 0
-    })
+    const nodeServer = Http.createServer()
+    const server = yield* NodeHttpServer.make(() => nodeServer, { host: "127.0.0.1", port: options.port ?? 0 })
+    // Runs before the server closes: a test server should stop at once, not wait for clients' keep-alive
+    // connections (or requests they gave up on) to end.
+    yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
     yield* server.serve(core.makeApp(dropSocket))
     const address = server.address
     const port = address._tag === "TcpAddress" ? address.port : 0

@@ -150,4 +150,17 @@ describe("faults", () => {
       assert.deepStrictEqual(answer.json, { access_tokens: [], has_more: false })
     }).pipe(Effect.provide(inMemory))
   )
+
+  it.effect("a delayed request the client gives up on is never applied", () =>
+    Effect.gen(function* () {
+      const server = yield* S2TestServer
+      yield* server.faults.inject("issue-access-token", Fault.delay("10 seconds"))
+      const fiber = yield* Effect.fork(Effect.timeout(issueX("late"), "1 second"))
+      yield* untilAsleep
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual((yield* Effect.flip(Fiber.join(fiber)))._tag, "TimeoutException")
+      yield* TestClock.adjust("1 minute")
+      assert.deepStrictEqual(yield* ids, [])
+    }).pipe(Effect.provide(inMemory))
+  )
 })

@@ -2,6 +2,7 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Net from "node:net"
@@ -78,6 +79,26 @@ describe("loopback", () => {
         )
       )
       assert.instanceOf(error, HttpClientError.RequestError)
+    })
+  )
+
+  it.live("closing does not wait for connections clients keep open", () =>
+    Effect.gen(function* () {
+      const closed = yield* Effect.gen(function* () {
+        const server = yield* S2TestServer
+        assert.strictEqual((yield* call("GET", "/access-tokens")).status, 200)
+        yield* server.faults.inject("list-access-tokens", Fault.delay("1 hour"))
+        const fiber = yield* Effect.fork(call("GET", "/access-tokens"))
+        while ((yield* server.requests).length === 1) {
+          yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+        }
+        yield* Fiber.interrupt(fiber)
+        assert.strictEqual((yield* call("GET", "/access-tokens")).status, 200)
+        return yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+      }).pipe(Effect.provide(loopback()))
+      const after = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+      // A server that waited for open connections to end would take seconds (fetch keep-alive) to close.
+      assert.isBelow(after - closed, 1000)
     })
   )
 })
