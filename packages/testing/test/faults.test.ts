@@ -155,7 +155,7 @@ describe("faults", () => {
     Effect.gen(function* () {
       const server = yield* S2TestServer
       yield* server.faults.inject("issue-access-token", Fault.delay("10 seconds"))
-      const fiber = yield* Effect.fork(Effect.timeout(issueX("late"), "1 second"))
+      const fiber = yield* Effect.fork(Effect.timeout(Effect.orDie(issueX("late")), "1 second"))
       yield* untilAsleep
       yield* TestClock.adjust("1 second")
       assert.strictEqual((yield* Effect.flip(Fiber.join(fiber)))._tag, "TimeoutException")
