@@ -99,13 +99,18 @@ export const start = (mode: Mode): Effect.Effect<PrismService, PrismError, Scope
     ]
     let log = ""
     const child = yield* Effect.acquireRelease(
-      Effect.sync(() =>
-        ChildProcess.spawn(process.execPath, args, {
+      Effect.sync(() => {
+        const child = ChildProcess.spawn(process.execPath, args, {
           stdio: ["ignore", "pipe", "pipe"],
           // No colours in the log we quote; NODE_ENV=production would switch Prism to its forked mode.
           env: { ...process.env, FORCE_COLOR: "0", NODE_ENV: "test" }
         })
-      ),
+        // If the test process exits without closing the scope (a crash, a killed worker), Prism goes too.
+        const onExit = () => child.kill("SIGKILL")
+        process.once("exit", onExit)
+        child.once("exit", () => process.off("exit", onExit))
+        return child
+      }),
       stop
     )
     const append = (chunk: Buffer) => {
