@@ -43,13 +43,21 @@ const IdPrefix = Schema.String.pipe(
 
 const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
 
+/** RFC 3339 has four-digit years; `Date#toISOString` writes others as `+010000-…`, which S2 would refuse. */
+const FourDigitYearDate = Schema.ValidDateFromSelf.pipe(
+  Schema.filter((date) => {
+    const year = date.getUTCFullYear()
+    return (year >= 0 && year <= 9999) || "must be in the years 0000 to 9999"
+  })
+)
+
 /**
  * A point in time: a `Date` in TypeScript, an RFC 3339 string on the wire.
  *
  * @since 0.1.0
  * @category common
  */
-export const Rfc3339Date = Schema.transformOrFail(Schema.String, Schema.ValidDateFromSelf, {
+export const Rfc3339Date = Schema.transformOrFail(Schema.String, FourDigitYearDate, {
   strict: true,
   decode: (s, _, ast) => {
     const date = new Date(s)

@@ -107,6 +107,16 @@ describe("input validation happens before any request", () => {
     ).pipe(Effect.provide(fake.layer))
   })
 
+  it.effect("issue refuses an expiry beyond the four-digit years RFC 3339 can write", () => {
+    const fake = configLayer([{ status: 201, json: { access_token: "x" } }])
+    return refused(
+      AccessTokens.issueAccessToken({ id: "t", scope: {}, expiresAt: new Date("+010000-01-01T00:00:00Z") }),
+      fake.sent,
+      "expiresAt",
+      "0000 to 9999"
+    ).pipe(Effect.provide(fake.layer))
+  })
+
   it.effect("the edges of every rule are accepted", () => {
     const fake = configLayer([emptyPage, emptyPage, { status: 201, json: { access_token: "x" } }, { status: 204 }])
     return Effect.gen(function* () {
