@@ -2,14 +2,9 @@
  * What a retried call says about side effects when an earlier attempt's outcome was unknown: the soak's
  * findings, pinned down with scripted faults so that they reproduce every time.
  *
- * The final error of a retried call describes only its last attempt. When an earlier attempt was lost after
- * the server applied it, the caller is still told "certainly not applied" (`mayHaveSideEffects: false`, or an
- * `ErrorResponse` without `earlierAttemptMayHaveSucceeded`), while the token exists (issue) or is gone
- * (revoke). The client already tracks this (`outcomeUnknown` in `internal/request.ts`) but uses it only for a
- * 409 after issuing.
- *
- * TODO: these are `it.live.fails` until `execute` carries `outcomeUnknown` into every final error; then make
- * them `it.live`, and drop `toleratesKnownGap` in soak.test.ts.
+ * The final error of a retried write must not describe only its last attempt: when an earlier attempt was lost
+ * after the server applied it, the caller must not be told "certainly not applied" while the token exists
+ * (issue) or is gone (revoke).
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
@@ -42,7 +37,7 @@ describe("a retried call after an attempt with an unknown outcome", () => {
     }).pipe(Effect.provide(layer))
   )
 
-  it.live.fails("issuing, then rate limited: the final error must not say the token was certainly not issued", () =>
+  it.live("issuing, then rate limited: the final error must not say the token was certainly not issued", () =>
     Effect.gen(function* () {
       const server = yield* S2TestServer
       yield* server.faults.inject(
@@ -57,7 +52,7 @@ describe("a retried call after an attempt with an unknown outcome", () => {
     }).pipe(Effect.provide(layer))
   )
 
-  it.live.fails("issuing, then refused: the ErrorResponse must say an earlier attempt may have succeeded", () =>
+  it.live("issuing, then refused: the ErrorResponse must say an earlier attempt may have succeeded", () =>
     Effect.gen(function* () {
       const server = yield* S2TestServer
       yield* server.faults.inject("issue-access-token", Fault.dropAfterApply, Fault.error(403, "permission_denied"))
@@ -67,7 +62,7 @@ describe("a retried call after an attempt with an unknown outcome", () => {
     }).pipe(Effect.provide(layer))
   )
 
-  it.live.fails("revoking with the default policy, then draining: the final error must not say 'not revoked'", () =>
+  it.live("revoking with the default policy, then draining: the final error must not say 'not revoked'", () =>
     Effect.gen(function* () {
       const server = yield* S2TestServer
       yield* AccessTokens.issueAccessToken({ id: "a", scope: {} })

@@ -56,7 +56,7 @@ export const listAccessTokens = (
         HttpClientRequest.get(PATH, { urlParams: query })
       ),
       success: { _tag: "Json", decode: decodeList },
-      idempotent: true,
+      writes: "nothing",
       secretResponse: false
     },
     options
@@ -84,7 +84,7 @@ export const issueAccessToken = (
         HttpClientRequest.post(PATH).pipe(HttpClientRequest.bodyUnsafeJson(body))
       ),
       success: { _tag: "Json", decode: decodeIssued },
-      idempotent: false,
+      writes: "once",
       secretResponse: true
     },
     options
@@ -119,7 +119,7 @@ export const revokeAccessToken = (
         HttpClientRequest.del(`${PATH}/${encodeURIComponent(id)}`)
       ),
       success: { _tag: "Empty", value: undefined },
-      idempotent: true,
+      writes: "idempotently",
       secretResponse: false
     },
     options

@@ -28,6 +28,8 @@ const RequestFields = {
 const where = (self: { readonly status: number; readonly method: string; readonly path: string }) =>
   `${self.status === 0 ? "no response" : `HTTP ${self.status}`}, ${self.method} ${self.path}`
 
+const EARLIER_ATTEMPT = ". An earlier attempt, whose outcome was unknown, may have succeeded"
+
 const withRequestId = (text: string, requestId: string | undefined) =>
   requestId === undefined ? text : `${text}, request id ${requestId}`
 
@@ -51,8 +53,9 @@ export class ErrorResponse extends Schema.TaggedError<ErrorResponse>("@effect-s2
     /** For input refused by this client: the field that broke a rule, e.g. `id` or `scope.streams`. */
     field: Schema.optional(Schema.String),
     /**
-     * Set when a non-idempotent request (issuing a token) was retried after an attempt whose outcome was
-     * unknown, and the retry found the resource already there: the earlier attempt may have created it.
+     * Set when a write was retried after an attempt whose outcome was unknown: that attempt may have been
+     * applied. For example a retried issue that finds its id taken: the earlier attempt may have issued the
+     * token, whose secret is then lost.
      */
     earlierAttemptMayHaveSucceeded: Schema.optional(Schema.Boolean),
     /** The raw response body, when there was one. */
@@ -65,10 +68,7 @@ export class ErrorResponse extends Schema.TaggedError<ErrorResponse>("@effect-s2
     const subject = this.field === undefined ? "" : `${this.field}: `
     const head = `${subject}${this.detail} (${this.code}; ${where(this)}`
     const text = `${withRequestId(head, this.requestId)})`
-    return this.earlierAttemptMayHaveSucceeded === true
-      ? `${text}. An earlier attempt whose outcome was unknown may have succeeded; ` +
-          "if so its result cannot be recovered"
-      : text
+    return this.earlierAttemptMayHaveSucceeded === true ? `${text}${EARLIER_ATTEMPT}` : text
   }
 }
 
@@ -124,12 +124,15 @@ export class APIError extends Schema.TaggedError<APIError>("@effect-s2/client/AP
   contentType: Schema.optional(Schema.String),
   /** The raw response body (at most the first 4 KiB), when there was one. */
   body: Schema.optional(Schema.String),
+  /** Set when a write was retried after an attempt whose outcome was unknown: that attempt may have been applied. */
+  earlierAttemptMayHaveSucceeded: Schema.optional(Schema.Boolean),
   ...RequestFields
 }) {
   /** @since 0.1.0 */
   override get message(): string {
     const code = this.code === undefined ? "" : `${this.code}; `
-    return `${withRequestId(`${this.detail} (${code}${where(this)}`, this.requestId)})`
+    const text = `${withRequestId(`${this.detail} (${code}${where(this)}`, this.requestId)})`
+    return this.earlierAttemptMayHaveSucceeded === true ? `${text}${EARLIER_ATTEMPT}` : text
   }
 }
 

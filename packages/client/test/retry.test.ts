@@ -183,6 +183,45 @@ describe("issuing is not idempotent", () => {
     }).pipe(Effect.provide(fake.layer))
   })
 
+  it.effect("any final error of a write says so when an earlier attempt's outcome was unknown", () => {
+    const fake = configLayer([
+      { transport: "ECONNRESET" },
+      errorBody(429, "rate_limited"),
+      errorBody(429, "rate_limited"),
+      { transport: "ECONNRESET" },
+      errorBody(404, "access_token_not_found"),
+      { transport: "ECONNRESET" },
+      { status: 502, text: "bad gateway" }
+    ])
+    return Effect.gen(function* () {
+      const issue = yield* attemptsAt(
+        AccessTokens.issueAccessToken(request, { retry: S2Retry.defaultPolicy }),
+        fake.sent,
+        [10_000]
+      )
+      const revoke = yield* attemptsAt(AccessTokens.revokeAccessToken({ id: "a" }), fake.sent, [10_000])
+      const other = yield* attemptsAt(AccessTokens.revokeAccessToken({ id: "b" }), fake.sent, [10_000])
+      assert.strictEqual(fake.sent.length, 7)
+      const failureOf = (exit: Exit.Exit<unknown, S2Error>) =>
+        Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+      const [issued, revoked, unreadable] = [issue.exit, revoke.exit, other.exit].map(failureOf)
+      assert.isTrue(issued instanceof RetryableError && issued.code === "rate_limited" && issued.mayHaveSideEffects)
+      assert.isTrue(revoked instanceof ErrorResponse && revoked.earlierAttemptMayHaveSucceeded === true)
+      assert.isTrue(unreadable?._tag === "APIError" && unreadable.earlierAttemptMayHaveSucceeded === true)
+      assert.include(unreadable?.message, "may have succeeded")
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("a read is never said to have had side effects", () => {
+    const fake = configLayer([{ transport: "ECONNRESET" }, errorBody(403, "permission_denied")])
+    return Effect.gen(function* () {
+      const { exit } = yield* attemptsAt(AccessTokens.listAccessTokens(), fake.sent, [10_000])
+      const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+      assert.instanceOf(error, ErrorResponse)
+      assert.isUndefined((error as ErrorResponse).earlierAttemptMayHaveSucceeded)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
   it.effect("a duplicate id without an earlier unknown outcome is a plain conflict", () => {
     const fake = configLayer([errorBody(409, "resource_already_exists", "exists")])
     return Effect.gen(function* () {

@@ -46,8 +46,12 @@ export interface Call<A> {
   readonly request: Effect.Effect<HttpClientRequest.HttpClientRequest, ErrorResponse, S2Config>
   /** What a successful response carries: JSON to decode, or nothing (its body is drained and ignored). */
   readonly success: Success<A>
-  /** Whether applying the request twice is harmless; if not, only failures without side effects are retried. */
-  readonly idempotent: boolean
+  /**
+   * What the request does to S2: `nothing` (a read); a write that is harmless to apply twice (`idempotently`);
+   * or a write that must be applied `once` (there is no idempotency key), so by default only failures that
+   * certainly had no side effect are retried.
+   */
+  readonly writes: "nothing" | "idempotently" | "once"
   /** A successful response carries a secret: errors must not quote it. */
   readonly secretResponse: boolean
   /** Span attributes; never secrets. */
@@ -267,7 +271,7 @@ const successOf = <A>(
     undecodable(
       call.secretResponse
         ? "response body does not have the expected shape"
-        : `response body does not have the expected shape: ${ParseResult.TreeFormatter.formatErrorSync(error)}`
+        : `response body does not have the expected shape: ${describeParseError(error)}`
     )
   )
 }
@@ -293,6 +297,27 @@ const timeoutOption = (
       )
   })
 
+/** The final error of a write that was retried after an attempt whose outcome was unknown. */
+const afterUnknownOutcome = (error: S2Error): S2Error => {
+  switch (error._tag) {
+    case "RetryableError":
+      return error.mayHaveSideEffects ? error : new RetryableError({ ...error, mayHaveSideEffects: true })
+    case "ErrorResponse":
+      return new ErrorResponse({ ...error, earlierAttemptMayHaveSucceeded: true })
+    case "APIError":
+      return new APIError({ ...error, earlierAttemptMayHaveSucceeded: true })
+  }
+}
+
+/** Describes a ParseError; a value too deeply nested to print must not turn a typed error into a crash. */
+const describeParseError = (error: ParseResult.ParseError): string => {
+  try {
+    return ParseResult.TreeFormatter.formatErrorSync(error)
+  } catch {
+    return "the value is too deeply nested to describe"
+  }
+}
+
 /**
  * Runs one S2 call: validation has happened; this sends it, with the configured timeout and retries,
  * inside a span named after the operation.
@@ -303,7 +328,7 @@ export const execute = <A>(call: Call<A>, options: RequestOptions = {}): Effect.
     const built = yield* call.request
     const timeout =
       options.timeout === undefined ? config.timeout : yield* timeoutOption(config, built, options.timeout)
-    const policy = options.retry ?? (call.idempotent ? config.retry : S2Retry.noSideEffects(config.retry))
+    const policy = options.retry ?? (call.writes === "once" ? S2Retry.noSideEffects(config.retry) : config.retry)
     const request =
       options.headers === undefined ? built : HttpClientRequest.setHeaders(built, Headers.fromInput(options.headers))
 
@@ -360,11 +385,8 @@ export const execute = <A>(call: Call<A>, options: RequestOptions = {}): Effect.
 
     return yield* attempt.pipe(
       Effect.retry(policy),
-      Effect.mapError((error) =>
-        !call.idempotent && outcomeUnknown && error._tag === "ErrorResponse" && error.status === 409
-          ? new ErrorResponse({ ...error, earlierAttemptMayHaveSucceeded: true })
-          : error
-      ),
+      // The last attempt's error alone would hide that an earlier one may have been applied.
+      Effect.mapError((error) => (outcomeUnknown && call.writes !== "nothing" ? afterUnknownOutcome(error) : error)),
       Effect.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("s2.attempts", attempts)))
     )
   }).pipe(
@@ -374,6 +396,14 @@ export const execute = <A>(call: Call<A>, options: RequestOptions = {}): Effect.
       attributes: Object.fromEntries(Object.entries(call.attributes).filter(([, value]) => value !== undefined))
     })
   )
+
+const firstIssue = (error: ParseResult.ParseError): ParseResult.ArrayFormatterIssue | undefined => {
+  try {
+    return ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * Validates an operation's input against its Schema and encodes it for the wire. A broken rule is an
@@ -387,7 +417,7 @@ export const encodeInput = <A, I>(
 ): Effect.Effect<I, ErrorResponse, S2Config> =>
   Effect.catchTag(Schema.encode(schema)(input), "ParseError", (error) =>
     Effect.flatMap(S2Config, (config) => {
-      const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
+      const issue = firstIssue(error)
       const field = issue?.path.map(String).join(".") ?? ""
       return Effect.fail(
         new ErrorResponse({
@@ -395,7 +425,7 @@ export const encodeInput = <A, I>(
           origin: "client",
           status: 0,
           code: "invalid_argument",
-          detail: issue?.message ?? ParseResult.TreeFormatter.formatErrorSync(error),
+          detail: issue?.message ?? describeParseError(error),
           ...(field === "" ? {} : { field })
         })
       )
