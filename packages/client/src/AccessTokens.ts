@@ -13,6 +13,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { APIError, type S2Error } from "./Errors.js"
+import * as FastDecode from "./internal/fastDecode.js"
 import { encodeInput, execute, type RequestOptions, targetBeforeSending } from "./internal/request.js"
 import {
   type AccessTokenInfo,
@@ -31,7 +32,13 @@ export type {
 
 const PATH = "/access-tokens"
 
-const decodeList = Schema.decodeUnknown(ListAccessTokensResponse)
+const decodeListWithSchema = Schema.decodeUnknown(ListAccessTokensResponse)
+
+// Pages of up to 1000 tokens are decoded by hand where possible; the Schema decides the rest.
+const decodeList = (json: unknown) => {
+  const page = FastDecode.listAccessTokensResponse(json)
+  return page === undefined ? decodeListWithSchema(json) : Effect.succeed(page)
+}
 const decodeIssued = Schema.decodeUnknown(IssueAccessTokenResponse)
 
 /**

@@ -15,14 +15,7 @@
  */
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-
-const utf8 = new TextEncoder()
-
-/** Byte length in UTF-8, which is how S2 measures names. */
-const byteLength = (s: string): number => utf8.encode(s).length
-
-/** Longest access-token id, prefix or `start_after`, in UTF-8 bytes. */
-const MAX_ACCESS_TOKEN_ID_BYTES = 96
+import { accessTokenIdProblem, hasFourDigitYear, idPrefixProblem, parseRfc3339 } from "./internal/rules.js"
 
 /**
  * An access token's id: 1 to 96 UTF-8 bytes, not `.` or `..`, no NUL.
@@ -30,25 +23,14 @@ const MAX_ACCESS_TOKEN_ID_BYTES = 96
  * @since 0.1.0
  * @category access tokens
  */
-export const AccessTokenId = Schema.String.pipe(
-  Schema.filter((s) => s.length > 0 || "must not be empty"),
-  Schema.filter((s) => byteLength(s) <= MAX_ACCESS_TOKEN_ID_BYTES || "must be at most 96 UTF-8 bytes"),
-  Schema.filter((s) => (s !== "." && s !== "..") || 'must not be "." or ".."'),
-  Schema.filter((s) => !s.includes("\0") || "must not contain a NUL character")
-).annotations({ identifier: "AccessTokenId" })
+export const AccessTokenId = Schema.String.pipe(Schema.filter((s) => accessTokenIdProblem(s) ?? true)).annotations({
+  identifier: "AccessTokenId"
+})
 
-const IdPrefix = Schema.String.pipe(
-  Schema.filter((s) => byteLength(s) <= MAX_ACCESS_TOKEN_ID_BYTES || "must be at most 96 UTF-8 bytes")
-)
+const IdPrefix = Schema.String.pipe(Schema.filter((s) => idPrefixProblem(s) ?? true))
 
-const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
-
-/** RFC 3339 has four-digit years; `Date#toISOString` writes others as `+010000-…`, which S2 would refuse. */
 const FourDigitYearDate = Schema.ValidDateFromSelf.pipe(
-  Schema.filter((date) => {
-    const year = date.getUTCFullYear()
-    return (year >= 0 && year <= 9999) || "must be in the years 0000 to 9999"
-  })
+  Schema.filter((date) => hasFourDigitYear(date) || "must be in the years 0000 to 9999")
 )
 
 /**
@@ -60,10 +42,10 @@ const FourDigitYearDate = Schema.ValidDateFromSelf.pipe(
 export const Rfc3339Date = Schema.transformOrFail(Schema.String, FourDigitYearDate, {
   strict: true,
   decode: (s, _, ast) => {
-    const date = new Date(s)
-    return RFC_3339.test(s) && !Number.isNaN(date.getTime())
-      ? ParseResult.succeed(date)
-      : ParseResult.fail(new ParseResult.Type(ast, s, "must be an RFC 3339 date-time"))
+    const date = parseRfc3339(s)
+    return date === undefined
+      ? ParseResult.fail(new ParseResult.Type(ast, s, "must be an RFC 3339 date-time"))
+      : ParseResult.succeed(date)
   },
   encode: (date) => ParseResult.succeed(date.toISOString())
 }).annotations({ identifier: "Rfc3339Date" })

@@ -160,8 +160,19 @@ interface Body {
 
 const decoder = new TextDecoder()
 
-/** Reads a body up to `MAX_BODY_BYTES`, so a runaway response cannot exhaust memory. */
+/** Reads a body of a declared length at once, and one of unknown length as a stream, up to `MAX_BODY_BYTES`. */
 const readBody = (
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<Body, HttpClientError.ResponseError> => {
+  const declared = Number(Option.getOrElse(Headers.get(response.headers, "content-length"), () => Number.NaN))
+  if (declared === 0) return Effect.succeed({ text: "", tooLarge: false })
+  return Number.isInteger(declared) && declared > 0 && declared <= MAX_BODY_BYTES
+    ? Effect.map(response.arrayBuffer, (buffer) => ({ text: decoder.decode(buffer), tooLarge: false }))
+    : readBodyStream(response)
+}
+
+/** Reads a body chunk by chunk, stopping past `MAX_BODY_BYTES`, so a runaway response cannot exhaust memory. */
+const readBodyStream = (
   response: HttpClientResponse.HttpClientResponse
 ): Effect.Effect<Body, HttpClientError.ResponseError> =>
   Effect.map(
@@ -392,6 +403,8 @@ export const execute = <A>(call: Call<A>, options: RequestOptions = {}): Effect.
   }).pipe(
     Effect.withSpan(call.span, {
       kind: "client",
+      // The span says where the call came from by its name; a stack trace per request costs more than it tells.
+      captureStackTrace: false,
       // Options the caller left out are not attributes at all.
       attributes: Object.fromEntries(Object.entries(call.attributes).filter(([, value]) => value !== undefined))
     })
