@@ -160,12 +160,15 @@ interface Body {
 
 const decoder = new TextDecoder()
 
+const emptyBody: Body = { text: "", tooLarge: false }
+
 /** Reads a body of a declared length at once, and one of unknown length as a stream, up to `MAX_BODY_BYTES`. */
 const readBody = (
   response: HttpClientResponse.HttpClientResponse
 ): Effect.Effect<Body, HttpClientError.ResponseError> => {
   const declared = Number(Option.getOrElse(Headers.get(response.headers, "content-length"), () => Number.NaN))
-  if (declared === 0) return Effect.succeed({ text: "", tooLarge: false })
+  // 204 and 304 have no body by definition.
+  if (declared === 0 || response.status === 204 || response.status === 304) return Effect.succeed(emptyBody)
   return Number.isInteger(declared) && declared > 0 && declared <= MAX_BODY_BYTES
     ? Effect.map(response.arrayBuffer, (buffer) => ({ text: decoder.decode(buffer), tooLarge: false }))
     : readBodyStream(response)
