@@ -22,8 +22,8 @@ export interface Client {
   readonly name: string
   /** Runs `ids.length` requests of `op`, `concurrency` at a time; `ids` name the tokens to issue or revoke. */
   readonly batch: (op: Op, ids: ReadonlyArray<string>, concurrency: number) => Promise<void>
-  /** Lists every token under `prefix`, 1000 a page; answers how many it saw. */
-  readonly listAll: (prefix: string) => Promise<number>
+  /** Lists every token under `prefix`, 1000 a page, calling `each` for every token; answers how many it saw. */
+  readonly listAll: (prefix: string, each: () => void) => Promise<number>
   readonly close: () => Promise<void>
 }
 
@@ -68,7 +68,7 @@ export const rawFetch = (endpoint: string, token: string): Client => {
   return {
     name: "(a) fetch + JSON.parse",
     batch: (op, ids, concurrency) => pool(ids, concurrency, (id) => call(op, id)),
-    listAll: async (prefix) => {
+    listAll: async (prefix, each) => {
       let seen = 0
       let startAfter: string | undefined
       for (;;) {
@@ -81,6 +81,7 @@ export const rawFetch = (endpoint: string, token: string): Client => {
           access_tokens: Array<{ id: string }>
           has_more: boolean
         }
+        for (const _ of page.access_tokens) each()
         seen += page.access_tokens.length
         if (!page.has_more) return seen
         startAfter = page.access_tokens.at(-1)?.id
@@ -101,9 +102,12 @@ export const official = (endpoint: string, token: string): Client => {
   return {
     name: "(b) @s2-dev/streamstore",
     batch: (op, ids, concurrency) => pool(ids, concurrency, (id) => call(op, id)),
-    listAll: async (prefix) => {
+    listAll: async (prefix, each) => {
       let seen = 0
-      for await (const _ of s2.accessTokens.listAll({ prefix })) seen++
+      for await (const _ of s2.accessTokens.listAll({ prefix })) {
+        each()
+        seen++
+      }
       return seen
     },
     close: async () => {}
@@ -127,9 +131,12 @@ export const effectApi = (endpoint: string, token: string): Client => {
     // Composed as an Effect program would be: one fiber per request, `concurrency` at a time.
     batch: (op, ids, concurrency) =>
       runtime.runPromise(Effect.forEach(ids, (id) => call(op, id), { concurrency, discard: true })),
-    listAll: (prefix) =>
+    listAll: (prefix, each) =>
       runtime.runPromise(
-        Stream.runFold(AccessTokens.listAllAccessTokens({ prefix }), 0, (n) => n + 1) as Effect.Effect<number, unknown>
+        Stream.runFold(AccessTokens.listAllAccessTokens({ prefix }), 0, (n) => {
+          each()
+          return n + 1
+        }) as Effect.Effect<number, unknown>
       ),
     close: () => runtime.dispose()
   }
@@ -146,9 +153,12 @@ export const promiseEdge = (endpoint: string, token: string): Client => {
   return {
     name: "(d) effect-s2 Promise",
     batch: (op, ids, concurrency) => pool(ids, concurrency, (id) => call(op, id)),
-    listAll: async (prefix) => {
+    listAll: async (prefix, each) => {
       let seen = 0
-      for await (const _ of s2.accessTokens.listAllAccessTokens({ prefix })) seen++
+      for await (const _ of s2.accessTokens.listAllAccessTokens({ prefix })) {
+        each()
+        seen++
+      }
       return seen
     },
     close: () => s2.close()
