@@ -122,7 +122,7 @@ export class APIError extends Schema.TaggedError<APIError>("@effect-s2/client/AP
   detail: Schema.String,
   /** The `content-type` of the response, when it had one. */
   contentType: Schema.optional(Schema.String),
-  /** The raw response body (at most the first 4 KiB), when there was one. */
+  /** The raw response body (at most its first 4096 characters), when there was one. */
   body: Schema.optional(Schema.String),
   /** Set when a write was retried after an attempt whose outcome was unknown: that attempt may have been applied. */
   earlierAttemptMayHaveSucceeded: Schema.optional(Schema.Boolean),

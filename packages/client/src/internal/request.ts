@@ -61,7 +61,7 @@ export interface Call<A> {
 /** The most a response body may hold; S2's largest page of access tokens is far below it. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024
 
-/** How much of a body an error quotes. */
+/** How much of a body an error quotes, in characters. */
 const QUOTED_BODY_BYTES = 4096
 
 const retryableStatuses = new Set([408, 429, 499, 500, 502, 503, 504])
@@ -333,8 +333,8 @@ const describeParseError = (error: ParseResult.ParseError): string => {
 }
 
 /**
- * Runs one S2 call: validation has happened; this sends it, with the configured timeout and retries,
- * inside a span named after the operation.
+ * Runs one S2 call inside a span named after the operation: validates its input, then sends it with the
+ * configured timeout per attempt and retry policy, and turns the response into its value or a typed error.
  */
 export const execute = <A>(call: Call<A>, options: RequestOptions = {}): Effect.Effect<A, S2Error, S2Config> =>
   Effect.gen(function* () {
