@@ -170,7 +170,8 @@ describe("fuzzed responses", () => {
               const started = Date.now()
               const result = yield* outcome(call)
               const took = Date.now() - started
-              const label = `${op} ${result._tag === "Failure" ? `${result.error._tag} ${result.error.status}` : result._tag}`
+              const what = result._tag === "Failure" ? `${result.error._tag} ${result.error.status}` : result._tag
+              const label = `${op} ${what}`
               seen[name] = { ...seen[name], [label]: (seen[name]?.[label] ?? 0) + 1 }
               if (result._tag === "Defect") problems.push(`${op} ${name}: defect ${result.cause}`)
               // The timeout bounds each attempt; a busy machine gets a second on top.

@@ -120,7 +120,8 @@ interface Tally {
 const count = <A>(tally: Tally, label: string, result: Outcome<A>) => {
   if (result._tag === "Success") tally.success++
   else if (result._tag === "Failure") {
-    const key = `${label} ${result.error._tag} ${result.error.status} ${"code" in result.error ? result.error.code : ""}`
+    const code = "code" in result.error ? result.error.code : ""
+    const key = `${label} ${result.error._tag} ${result.error.status} ${code}`
     tally.failure[key] = (tally.failure[key] ?? 0) + 1
   } else tally.defects.push(`${label}: ${result.cause}`)
 }

@@ -132,7 +132,8 @@ export const formatDifference = (d: Difference): string => {
   if (specValues !== undefined && ourValues !== undefined) {
     const extra = ourValues.filter((v) => !specValues.includes(v))
     const missing = specValues.filter((v) => !ourValues.includes(v))
-    return `${d.field}: enum differs; only ours: ${extra.join(", ") || "-"}; only the spec: ${missing.join(", ") || "-"}`
+    const [ours, spec] = [extra.join(", ") || "-", missing.join(", ") || "-"]
+    return `${d.field}: enum differs; only ours: ${ours}; only the spec: ${spec}`
   }
   return `${d.field}\n    spec: ${d.spec ?? "(no such field)"}\n    ours: ${d.ours ?? "(no such field)"}`
 }
