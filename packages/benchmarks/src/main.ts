@@ -240,8 +240,23 @@ const machine = (): string => {
       .map((l) => fmt(l, 2))
       .join(" / ")}`,
     `- Node ${process.version} (${process.platform} ${process.arch}); ${versions}; esbuild ${esbuildVersion}`,
-    `- Date: ${new Date().toISOString()}; cell length ${CELL_MS} ms`
+    `- Date: ${new Date().toISOString()}; cell length ${CELL_MS} ms; warm-up ${WARM_UP_REQUESTS} requests of each kind`
   ].join("\n")
+}
+
+/**
+ * Requests of every kind each client sends before any cell is measured. An Effect program's code takes a
+ * few thousand requests to be optimized by V8; a short per-cell warm-up alone measured it half-cold.
+ */
+const WARM_UP_REQUESTS = Number(process.env.S2_BENCH_WARMUP ?? 2000)
+
+/** Runs every client through list, issue and revoke on the fixed server, which answers any id. */
+const warmUp = async (clients: ReadonlyArray<Client>) => {
+  const start = performance.now()
+  for (const client of clients) {
+    for (const op of ["list1", "issue", "revoke"] as const) await client.batch(op, freshIds(WARM_UP_REQUESTS), 8)
+  }
+  console.log(`warm-up: ${WARM_UP_REQUESTS} requests of each kind a client, ${fmt(performance.now() - start)} ms`)
 }
 
 const ANALYSIS_MARKER = "<!-- hand-written analysis below: kept when the file is regenerated -->"
@@ -259,6 +274,7 @@ const main = async () => {
       ["testing", servers.testing]
     ] as const) {
       const clients = [...CLIENTS, effectFloor].map((make) => make(endpoint, servers.rootToken))
+      if (server === "fixed") await warmUp(clients)
       for (const op of OPS) {
         for (const concurrency of CONCURRENCIES) {
           for (const client of clients) {
