@@ -259,6 +259,40 @@ const warmUp = async (clients: ReadonlyArray<Client>) => {
   console.log(`warm-up: ${WARM_UP_REQUESTS} requests of each kind a client, ${fmt(performance.now() - start)} ms`)
 }
 
+/** Rounds and requests a round of the steady-state measurement. */
+const STEADY_ROUNDS = 3
+const STEADY_REQUESTS = 3000
+
+interface Steady {
+  readonly client: string
+  readonly cpuMicros: number
+}
+
+/** CPU per request of list-of-1 calls once every client is warm, taking turns so that none runs cold. */
+const runSteady = async (servers: Servers): Promise<ReadonlyArray<Steady>> => {
+  const clients = [...CLIENTS, effectFloor].map((make) => make(servers.fixed, servers.rootToken))
+  const last = new Map<string, number>()
+  for (let round = 0; round < STEADY_ROUNDS; round++) {
+    for (const client of clients) {
+      const before = process.cpuUsage()
+      await client.batch("list1", freshIds(STEADY_REQUESTS), 1)
+      const cpu = process.cpuUsage(before)
+      last.set(client.name, (cpu.user + cpu.system) / STEADY_REQUESTS)
+    }
+  }
+  await Promise.all(clients.map((c) => c.close()))
+  const results = clients.map((c) => ({ client: c.name, cpuMicros: last.get(c.name) ?? Number.NaN }))
+  for (const r of results) console.log(`steady ${r.client}: ${fmt(r.cpuMicros)} µs CPU/req`)
+  return results
+}
+
+const steadyTable = (runs: ReadonlyArray<Steady>): string => {
+  const base = runs[0]?.cpuMicros ?? Number.NaN
+  const rows = ["| client | CPU µs/req | × (a) |", "| --- | ---: | ---: |"]
+  for (const run of runs) rows.push(`| ${run.client} | ${fmt(run.cpuMicros)} | ${fmt(run.cpuMicros / base, 2)} |`)
+  return rows.join("\n")
+}
+
 const ANALYSIS_MARKER = "<!-- hand-written analysis below: kept when the file is regenerated -->"
 
 const main = async () => {
@@ -268,6 +302,7 @@ const main = async () => {
   const { servers, stop } = await startServers()
   const cells: Array<Cell> = []
   const listAll: Array<ListAll> = []
+  const steady: Array<Steady> = []
   try {
     for (const [server, endpoint] of [
       ["fixed", servers.fixed],
@@ -298,6 +333,7 @@ const main = async () => {
       }
     }
     await Promise.all(clients.map((c) => c.close()))
+    steady.push(...(await runSteady(servers)))
   } finally {
     stop()
   }
@@ -327,6 +363,13 @@ const main = async () => {
     "## Targets: (c) and (d) CPU within 1.25× of (a), and no slower than (b)",
     "",
     targetsTable(cells),
+    "",
+    "## Steady state: list of 1, one at a time, fixed server",
+    "",
+    `Each client, already warm, sends ${STEADY_ROUNDS} rounds of ${fmt(STEADY_REQUESTS)} requests in turn; the last`,
+    "round counts. Short cells after other clients' runs measure GC debt and JIT state as well; this does not.",
+    "",
+    steadyTable(steady),
     "",
     "## listAllAccessTokens (fixed server, pages of 1000)",
     "",
