@@ -210,6 +210,16 @@ const parseJson = (text: string): Option.Option<unknown> => {
 
 const decodeErrorInfo = Schema.decodeUnknownOption(ErrorInfo)
 
+/** What every error about a response carries: the request, the status, the request id and the content type. */
+const responseFields = (target: Target, response: HttpClientResponse.HttpClientResponse) => {
+  const requestId = requestIdOf(response.headers)
+  const contentType = Option.getOrUndefined(Headers.get(response.headers, "content-type"))
+  return {
+    context: { ...target, status: response.status, ...(requestId === undefined ? {} : { requestId }) },
+    contentType: contentType === undefined ? {} : { contentType }
+  }
+}
+
 const failureOf = (
   target: Target,
   response: HttpClientResponse.HttpClientResponse,
@@ -217,19 +227,15 @@ const failureOf = (
 ): Effect.Effect<never, S2Error> =>
   Effect.flatMap(retryAfterMillis(response.headers), (retryAfter): Effect.Effect<never, S2Error> => {
     const status = response.status
-    const requestId = requestIdOf(response.headers)
-    const contentType = Option.getOrUndefined(Headers.get(response.headers, "content-type"))
+    const { context, contentType } = responseFields(target, response)
     const info = body.tooLarge ? Option.none() : Option.flatMap(parseJson(body.text), decodeErrorInfo)
-    const context = { ...target, status, ...(requestId === undefined ? {} : { requestId }) }
     const quoted = body.text === "" ? {} : { body: quote(body.text) }
 
     if (Option.isNone(info)) {
       const detail = body.tooLarge
         ? `error response body larger than ${MAX_BODY_BYTES} bytes`
         : `unexpected response without an S2 error body`
-      return Effect.fail(
-        new APIError({ ...context, ...quoted, detail, ...(contentType === undefined ? {} : { contentType }) })
-      )
+      return Effect.fail(new APIError({ ...context, ...quoted, ...contentType, detail }))
     }
     const { code, message } = info.value
     if (isRetryableServerError(status, code)) {
@@ -249,13 +255,7 @@ const failureOf = (
       return Effect.fail(new ErrorResponse({ ...context, ...quoted, origin: "server", code, detail: message }))
     }
     return Effect.fail(
-      new APIError({
-        ...context,
-        ...quoted,
-        code,
-        detail: `unexpected status: ${message}`,
-        ...(contentType === undefined ? {} : { contentType })
-      })
+      new APIError({ ...context, ...quoted, ...contentType, code, detail: `unexpected status: ${message}` })
     )
   })
 
@@ -266,15 +266,12 @@ const successOf = <A>(
   response: HttpClientResponse.HttpClientResponse,
   body: Body
 ): Effect.Effect<A, APIError> => {
-  const requestId = requestIdOf(response.headers)
-  const contentType = Option.getOrUndefined(Headers.get(response.headers, "content-type"))
+  const { context, contentType } = responseFields(target, response)
   const undecodable = (detail: string) =>
     new APIError({
-      ...target,
-      status: response.status,
+      ...context,
+      ...contentType,
       detail,
-      ...(requestId === undefined ? {} : { requestId }),
-      ...(contentType === undefined ? {} : { contentType }),
       // A body that may hold a secret is never quoted.
       ...(call.secretResponse || body.text === "" ? {} : { body: quote(body.text) })
     })
